@@ -63,3 +63,19 @@ class InputError(NetopsError):
         self.value_repr: str = first.value_repr
         self.allowed: str = first.allowed
         super().__init__("; ".join(p.message for p in self.problems))
+
+
+class UnsafeValue(NetopsError):
+    """A value reached the executor with a character that could split a device command.
+
+    Validation refuses these long before; this is the executor's own last check.
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"input {name} holds a control character or line break and was not sent to any device; "
+                         "validate inputs with the catalog before executing")
+        self.name = name
+
+
+class RequestSyntaxError(NetopsError):
+    """The request text is not `runbook key=value ...`; the message shows the expected form."""

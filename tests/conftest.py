@@ -7,6 +7,8 @@ from typing import Iterator
 import pytest
 
 from bot.lab import Lab
+from bot.runtime import Runtime
+from bot.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -17,10 +19,26 @@ def repo() -> Path:
 
 
 @pytest.fixture(scope="session")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("state")
+
+
+@pytest.fixture(scope="session")
+def settings(state_dir: Path) -> Settings:
+    """The embedded default (lab inventory and credentials), as `make demo` uses it."""
+    return Settings(repo=REPO, state_dir=state_dir)
+
+
+@pytest.fixture(scope="session")
+def lab(settings: Settings) -> Iterator[Lab]:
     """The plant network, shared by every test of this worker; tests restore what they change."""
-    with Lab.up(tmp_path_factory.mktemp("lab")) as running:
+    with Lab.up(settings.lab_dir) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def runtime(lab: Lab, settings: Settings) -> Runtime:
+    return Runtime.load(settings)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import argparse
 import logging
 import sys
 
-from bot.cli import catalog, demo, lab
+from bot.cli import catalog, demo, dryrun, lab
 from bot.errors import NetopsError
 from bot.settings import Settings
 
@@ -16,6 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     lab.register(sub)
     demo.register(sub)
+    dryrun.register(sub)
     catalog.register(sub)
     return parser
 
