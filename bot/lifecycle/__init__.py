@@ -1,0 +1,1 @@
+"""The request lifecycle: states, transitions, approvals, device locks and the worker loop."""
