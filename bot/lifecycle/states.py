@@ -30,7 +30,8 @@ S = RequestState
 
 TRANSITIONS: dict[RequestState, frozenset[RequestState]] = {
     S.REQUESTED: frozenset({S.DENIED, S.QUEUED, S.AWAITING_APPROVAL}),
-    S.AWAITING_APPROVAL: frozenset({S.APPROVED, S.REJECTED, S.EXPIRED, S.CANCELLED}),
+    # → denied: a concurrent request took the device lock first, or the plan changed before approval.
+    S.AWAITING_APPROVAL: frozenset({S.APPROVED, S.REJECTED, S.EXPIRED, S.CANCELLED, S.DENIED}),
     S.APPROVED: frozenset({S.QUEUED, S.EXPIRED, S.CANCELLED}),
     S.QUEUED: frozenset({S.RUNNING, S.EXPIRED, S.CANCELLED, S.DENIED}),
     S.RUNNING: frozenset({S.SUCCEEDED, S.FAILED, S.TIMED_OUT, S.OUTCOME_UNKNOWN}),
