@@ -1,20 +1,28 @@
-"""Wires settings into the pieces a request needs: inventory, catalog and executor configuration.
+"""Wires settings into the pieces a request needs: inventory, catalog, access rules, the store, the
+executor configuration, and from them the request service and the worker.
 
 With no `NETOPS_INVENTORY` the embedded default applies: the production inventory overlaid with the
-running lab and the lab's credentials. This module starts nothing; `netops lab up` or the demo does. `run` is the direct path from a
-request to the executor, without policy or approval: the demo, `netops dry-run` and runbook tests
-use it; requests from people go through the request lifecycle instead.
+running lab and the lab's credentials. This module starts nothing; `netops lab up` or the demo does.
+`run` is the direct path from a request to the executor, without policy or approval: the demo,
+`netops dry-run` and runbook tests use it; requests from people go through the request service.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Mapping
 
+from bot.access import AccessRules, load_access
 from bot.catalog import Catalog, load_catalog, validate_inputs
+from bot.errors import LabError
 from bot.executor import ExecutorConfig, RunMode, execute
 from bot.inventory import Inventory
 from bot.lab import Lab
+from bot.lifecycle.service import RequestService
+from bot.lifecycle.worker import Worker, WorkerConfig
+from bot.notify import Notifier
 from bot.settings import Settings
+from bot.store import Store, make_engine, upgrade
 
 
 @dataclass(frozen=True)
@@ -25,17 +33,44 @@ class Runtime:
     executor: ExecutorConfig
 
     @classmethod
-    def load(cls, settings: Settings) -> Runtime:
-        if settings.uses_lab:
-            lab = Lab.attach(settings.lab_dir)
-            sources = (settings.repo / "inventory", lab.inventory)
-            device_env = {**lab.env(), **settings.device_env}
+    def load(cls, settings: Settings, need_devices: bool = True) -> Runtime:
+        """`need_devices=False` (requests, approvals, status) works while the lab is down: the
+        production inventory names the same devices, only addresses and credentials are missing."""
+        sources, device_env = (settings.repo / "inventory",), dict(settings.device_env)
+        if not settings.uses_lab:
+            sources = settings.inventory
         else:
-            sources, device_env = settings.inventory, dict(settings.device_env)
+            try:
+                lab = Lab.attach(settings.lab_dir)
+                sources, device_env = (settings.repo / "inventory", lab.inventory), {**lab.env(), **device_env}
+            except LabError:
+                if need_devices:
+                    raise
         inventory = Inventory.load(list(sources))
         executor = ExecutorConfig(repo=settings.repo, inventory_sources=tuple(sources), device_env=device_env,
                                   forks=settings.forks)
         return cls(settings, inventory, load_catalog(settings.repo, inventory), executor)
+
+    @cached_property
+    def access(self) -> AccessRules:
+        return load_access(self.settings.repo, self.catalog, self.inventory)
+
+    @cached_property
+    def store(self) -> Store:
+        self.settings.state_dir.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(self.settings.database_url)
+        upgrade(engine)
+        return Store(engine)
+
+    def service(self) -> RequestService:
+        return RequestService(repo=self.settings.repo, catalog=self.catalog, inventory=self.inventory,
+                              access=self.access, store=self.store, start_window_s=self.settings.start_window_s)
+
+    def worker(self, notifier: Notifier, worker_id: str = "", poll_s: float = 1.0) -> Worker:
+        config = WorkerConfig(lease_s=self.settings.worker_lease_s, read_only_limit=self.settings.read_only_limit,
+                              poll_s=poll_s, worker_id=worker_id)
+        return Worker(repo=self.settings.repo, store=self.store, catalog=self.catalog, inventory=self.inventory,
+                      access=self.access, executor=self.executor, notifier=notifier, config=config)
 
     def run(self, runbook_name: str, raw: Mapping[str, str], mode: RunMode = RunMode.RUN) -> dict[str, Any]:
         """Validate `raw` for the runbook and execute it; returns the JSON-ready result."""

@@ -1,12 +1,16 @@
 """Shared fixtures: one simulated lab per test session (per xdist worker), started on first use."""
 from __future__ import annotations
 
+import os
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
+from bot.errors import StoreError
 from bot.lab import Lab
+from bot.store.testing import throwaway_postgres
 from bot.runtime import Runtime
 from bot.settings import Settings
 
@@ -48,3 +52,19 @@ def healthy(lab: Lab) -> Iterator[Lab]:
     for device in lab.status()["devices"]:
         if any(device["faults"].values()) or not device["listening"]:
             lab.clear_faults(device["name"])
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> Iterator[str]:
+    given = os.environ.get("NETOPS_TEST_PG_URL")
+    if given:
+        yield given
+        return
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(throwaway_postgres())
+        except StoreError as exc:
+            if os.environ.get("NETOPS_TEST_REQUIRE_PG") == "1":
+                pytest.fail(f"NETOPS_TEST_REQUIRE_PG=1 but no PostgreSQL could be started: {exc}")
+            pytest.skip(f"no PostgreSQL for the store contract tests ({exc})")
+        yield url

@@ -5,7 +5,7 @@ import argparse
 import logging
 import sys
 
-from bot.cli import catalog, demo, dryrun, lab
+from bot.cli import audit, catalog, demo, dryrun, incident, lab, requests
 from bot.errors import NetopsError
 from bot.settings import Settings
 
@@ -18,6 +18,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.register(sub)
     dryrun.register(sub)
     catalog.register(sub)
+    audit.register(sub)
+    incident.register(sub)
+    requests.register(sub)
     return parser
 
 

@@ -8,36 +8,18 @@ Each test gets its own empty database, migrated with `upgrade()`.
 from __future__ import annotations
 
 import os
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
 from sqlalchemy import Engine
 
-from bot.errors import StoreError
 from bot.lifecycle.states import RequestState
 from bot.store import RequestRecord, Store, make_engine, upgrade
-from bot.store.testing import fresh_database, throwaway_postgres
+from bot.store.testing import fresh_database
 
 # Enough connections for the concurrency tests to really overlap, few enough for one shared CI server.
 POOL = {"pool_size": 10, "max_overflow": 20, "pool_timeout": 60}
-
-
-@pytest.fixture(scope="session")
-def postgres_admin_url() -> Iterator[str]:
-    given = os.environ.get("NETOPS_TEST_PG_URL")
-    if given:
-        yield given
-        return
-    with ExitStack() as stack:
-        try:
-            url = stack.enter_context(throwaway_postgres())
-        except StoreError as exc:
-            if os.environ.get("NETOPS_TEST_REQUIRE_PG") == "1":
-                pytest.fail(f"NETOPS_TEST_REQUIRE_PG=1 but no PostgreSQL could be started: {exc}")
-            pytest.skip(f"no PostgreSQL for the store contract tests ({exc})")
-        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
