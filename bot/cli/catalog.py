@@ -8,6 +8,7 @@ import argparse
 import json
 import sys
 
+from bot.access import load_access
 from bot.catalog import load_catalog, write_schema
 from bot.catalog.schema import SCHEMA_FILE, schema_text
 from bot.errors import CatalogError
@@ -17,7 +18,8 @@ from bot.settings import Settings
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("catalog", help="validate and list the runbook catalog")
     catalog_sub = parser.add_subparsers(dest="catalog_command", required=True)
-    catalog_sub.add_parser("validate", help="check every runbook against models, playbooks, roles and inventory"
+    catalog_sub.add_parser("validate", help="check every runbook (and access.yml) against models, playbooks, "
+                           "roles and inventory"
                            ).set_defaults(handler=_validate)
     listing = catalog_sub.add_parser("list", help="show the runbooks")
     listing.add_argument("--json", action="store_true", help="print the full entries as JSON")
@@ -28,6 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _validate(args: argparse.Namespace, settings: Settings) -> int:
     try:
         catalog = load_catalog(settings.repo)
+        # access.yml names the catalog's roles and runbooks, so it is reviewed in the same gate.
+        load_access(settings.repo, catalog)
     except CatalogError as exc:
         for problem in exc.problems:
             print(problem)
@@ -37,7 +41,7 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
     if not schema.is_file() or schema.read_text(encoding="utf-8") != schema_text():
         print(f"{SCHEMA_FILE}: out of date with the models (hint: run `netops catalog schema`)")
         return 1
-    print(f"catalog OK: {len(catalog)} runbooks")
+    print(f"catalog OK: {len(catalog)} runbooks, access rules OK")
     return 0
 
 

@@ -68,6 +68,18 @@ def scaffold(repo: Path, catalog_file: Path) -> None:
         YAML(typ="safe").dump(specs, handle)
 
 
+# `netops catalog validate` reviews access.yml with the runbooks; a test catalog needs one too.
+MINIMAL_ACCESS = """\
+roles:
+  viewer: {members: [U01TEST]}
+  network-engineer: {members: [U02TEST]}
+  senior-engineer: {members: [U03TEST]}
+channels:
+  incident: {patterns: ["inc-*"]}
+  change: {names: [net-changes]}
+"""
+
+
 @pytest.fixture
 def repo_factory(tmp_path: Path) -> Callable[..., Path]:
     def make(real_entries: bool = True, extra: dict[str, str] | None = None) -> Path:
@@ -77,11 +89,14 @@ def repo_factory(tmp_path: Path) -> Callable[..., Path]:
         catalog.mkdir(parents=True)
         if real_entries:
             for path in (REAL_REPO / "runbook_catalog").glob("*.yml"):
-                if path.name != "access.yml":
-                    shutil.copy(path, catalog / path.name)
+                shutil.copy(path, catalog / path.name)
+        else:
+            (catalog / "access.yml").write_text(MINIMAL_ACCESS)
         for name, text in (extra or {}).items():
             (catalog / name).write_text(text)
         for path in catalog.glob("*.yml"):
+            if path.name == "access.yml":
+                continue
             try:
                 scaffold(repo, path)
             except Exception:  # a deliberately broken entry: nothing to scaffold

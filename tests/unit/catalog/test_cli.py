@@ -29,7 +29,7 @@ def test_validate_reports_ok_for_a_valid_catalog(repo_factory: RepoFactory,
     repo = repo_factory()
     write_schema(repo)
     assert run(repo, "validate") == 0
-    assert capsys.readouterr().out == "catalog OK: 10 runbooks\n"
+    assert capsys.readouterr().out == "catalog OK: 10 runbooks, access rules OK\n"
 
 
 def test_validate_prints_every_problem_and_exits_1(repo_factory: RepoFactory,
