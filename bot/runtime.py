@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any, Mapping
 
 from bot.access import AccessRules, load_access
+from bot.audit.wiring import publisher_from_settings
 from bot.catalog import Catalog, load_catalog, validate_inputs
 from bot.errors import LabError
 from bot.executor import ExecutorConfig, RunMode, execute
@@ -57,20 +58,21 @@ class Runtime:
 
     @cached_property
     def store(self) -> Store:
-        self.settings.state_dir.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(self.settings.database_url)
-        upgrade(engine)
-        return Store(engine)
+        return open_store(self.settings)
 
     def service(self) -> RequestService:
         return RequestService(repo=self.settings.repo, catalog=self.catalog, inventory=self.inventory,
                               access=self.access, store=self.store, start_window_s=self.settings.start_window_s)
 
     def worker(self, notifier: Notifier, worker_id: str = "", poll_s: float = 1.0) -> Worker:
+        """The caller closes `worker.audit` (the audit branch keeps a git reader open) when done."""
         config = WorkerConfig(lease_s=self.settings.worker_lease_s, read_only_limit=self.settings.read_only_limit,
-                              poll_s=poll_s, worker_id=worker_id)
+                              poll_s=poll_s, worker_id=worker_id, fail_closed=self.settings.audit_fail_closed)
+        publisher = None
+        if self.settings.audit_in_worker or self.settings.audit_fail_closed:
+            publisher = publisher_from_settings(self.settings, self.store)
         return Worker(repo=self.settings.repo, store=self.store, catalog=self.catalog, inventory=self.inventory,
-                      access=self.access, executor=self.executor, notifier=notifier, config=config)
+                      access=self.access, executor=self.executor, notifier=notifier, config=config, audit=publisher)
 
     def run(self, runbook_name: str, raw: Mapping[str, str], mode: RunMode = RunMode.RUN) -> dict[str, Any]:
         """Validate `raw` for the runbook and execute it; returns the JSON-ready result."""
@@ -79,3 +81,11 @@ class Runtime:
         platforms = sorted({self.inventory.platform_of(d) or "" for d in inputs.devices})
         intent = [line for p in platforms for line in self.catalog.render_intent(runbook, inputs.values, p)]
         return execute(runbook, inputs, self.executor, mode=mode, intent=intent).to_dict()
+
+
+def open_store(settings: Settings) -> Store:
+    """The request store named by the settings, migrated to the current schema."""
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return Store(engine)

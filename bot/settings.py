@@ -68,6 +68,9 @@ class Settings:
     audit_branch: str = "audit"
     # Fail closed: a state-changing run does not start unless its `running` record is durable.
     audit_fail_closed: bool = False
+    # One publisher per audit branch: the worker by default (one jump host); with several workers,
+    # set NETOPS_AUDIT_IN_WORKER=false and run `netops audit publish --follow` once per site.
+    audit_in_worker: bool = True
     # Link template for audit commits in tickets and reports, e.g. https://github.com/acme/netops/commit/{sha}
     audit_commit_url: str | None = None
     ticket_backend: TicketBackend = TicketBackend.LOCAL
@@ -152,6 +155,7 @@ class Settings:
                    audit_repo=audit_repo, audit_remote=env.get("NETOPS_AUDIT_REMOTE") or None,
                    audit_branch=env.get("NETOPS_AUDIT_BRANCH") or "audit",
                    audit_fail_closed=_flag(env, "NETOPS_AUDIT_FAIL_CLOSED"),
+                   audit_in_worker=_flag({"v": env.get("NETOPS_AUDIT_IN_WORKER", "true")}, "v"),
                    audit_commit_url=env.get("NETOPS_AUDIT_COMMIT_URL") or None,
                    ticket_backend=backend, github_url=(env.get("NETOPS_GITHUB_URL") or "https://api.github.com"),
                    github_repo=github_repo, github_token=github_token)

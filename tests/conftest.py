@@ -11,6 +11,7 @@ import pytest
 from bot.errors import StoreError
 from bot.lab import Lab
 from bot.store.testing import throwaway_postgres
+from bot.testing.gitrepo import make_checkout
 from bot.runtime import Runtime
 from bot.settings import Settings
 
@@ -29,8 +30,9 @@ def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def settings(state_dir: Path) -> Settings:
-    """The embedded default (lab inventory and credentials), as `make demo` uses it."""
-    return Settings(repo=REPO, state_dir=state_dir)
+    """The embedded default (lab inventory and credentials), as `make demo` uses it, except that the
+    audit branch goes to a throwaway repository instead of the checkout under test."""
+    return Settings(repo=REPO, state_dir=state_dir, audit_repo=make_checkout(state_dir / "audit-repo"))
 
 
 @pytest.fixture(scope="session")

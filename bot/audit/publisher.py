@@ -63,6 +63,10 @@ class Publisher:
         self.tracking_ref = f"refs/netops/published/{branch.branch}"
 
     # -- public ----------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Stop the branch's git reader; the publisher is not used afterwards."""
+        self.branch.close()
+
 
     def published_head(self) -> str | None:
         """The newest commit known to be durable where it counts: on the remote if there is one."""

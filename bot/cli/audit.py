@@ -12,12 +12,13 @@ from bot.audit.outbox import OutboxSource
 from bot.audit.timeline import render, timeline
 from bot.audit.verify import verify
 from bot.audit.wiring import open_branch, publisher_from_settings, ticket_sync_from_settings
+from bot.runtime import open_store
 from bot.settings import Settings
 
 
 def outbox_from_settings(settings: Settings) -> OutboxSource:
-    """The lifecycle store's outbox; wired once bot.store exists."""
-    raise NotImplementedError("store not wired yet")
+    """The lifecycle store's outbox table."""
+    return open_store(settings)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -1,4 +1,5 @@
-"""`netops incident report INC-1234 [--format md|json] [--post]`: the incident's audit timeline.
+"""`netops incident report INC-1234 [--format md|json] [--post]`: the incident's audit timeline;
+`netops incident bind INC-1234 --channel C…`: the channel's requests belong to that incident.
 
 Built from the audit branch alone; `--post` adds it as a comment to the incident's change record.
 """
@@ -21,6 +22,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     report.add_argument("--format", choices=("md", "json"), default="md")
     report.add_argument("--post", action="store_true", help="also post it to the incident's change record")
     report.set_defaults(handler=_report)
+    bind = incident_sub.add_parser("bind", help="bind a Slack channel to an incident (requests there carry it)")
+    bind.add_argument("incident", metavar="INC", help="incident id, e.g. INC-1234")
+    bind.add_argument("--channel", required=True, metavar="C…", help="Slack channel ID")
+    bind.add_argument("--user", required=True, help="your Slack user ID (recorded in the audit trail)")
+    bind.set_defaults(handler=_bind)
+
+
+def _bind(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runtime import Runtime
+
+    service = Runtime.load(settings, need_devices=False).service()
+    previous = service.bind_incident(args.channel, args.incident, args.user)
+    moved = f" (was {previous})" if previous and previous != args.incident else ""
+    print(f"channel {args.channel} is bound to {args.incident}{moved}")
+    return 0
 
 
 def _report(args: argparse.Namespace, settings: Settings) -> int:

@@ -195,7 +195,11 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     worker = runtime.worker(ConsoleNotifier(), worker_id=args.id, poll_s=args.poll)
     # SIGTERM finishes the current run first: stopping mid-change would leave an unknown outcome.
     signal.signal(signal.SIGTERM, lambda *_: worker.stop.set())
-    processed = worker.run(burst=args.burst)
+    try:
+        processed = worker.run(burst=args.burst)
+    finally:
+        if worker.audit is not None:
+            worker.audit.close()
     if args.burst:
         print(f"worker {worker.worker_id}: processed {processed} request(s)")
     return 0

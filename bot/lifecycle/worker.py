@@ -14,11 +14,11 @@ import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from bot.access import AccessRules
 from bot.catalog import Catalog
-from bot.errors import InputError, LeaseLost, StaleTransition, UnknownRunbook
+from bot.errors import AuditWriteError, InputError, LeaseLost, StaleTransition, UnknownRunbook
 from bot.executor import ExecutorConfig, RunStatus, execute
 from bot.executor.summary import render
 from bot.inventory import Inventory
@@ -35,12 +35,19 @@ _STATE_CHANGING = "state_changing"
 _SLOT_WAIT_S = 2.0
 
 
+class AuditPublisher(Protocol):
+    def drain(self) -> Any: ...
+    def ensure_durable(self, event_id: str) -> None: ...
+    def close(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class WorkerConfig:
     lease_s: float = 30.0
     read_only_limit: int = 2
     poll_s: float = 1.0
     worker_id: str = ""
+    fail_closed: bool = False  # a state-changing run starts only once its `running` record is on the audit branch
 
     def identity(self) -> str:
         return self.worker_id or f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
@@ -48,9 +55,11 @@ class WorkerConfig:
 
 class Worker:
     def __init__(self, *, repo: Path, store: Store, catalog: Catalog, inventory: Inventory, access: AccessRules,
-                 executor: ExecutorConfig, notifier: Notifier, config: WorkerConfig = WorkerConfig()) -> None:
+                 executor: ExecutorConfig, notifier: Notifier, config: WorkerConfig = WorkerConfig(),
+                 audit: AuditPublisher | None = None) -> None:
         self.repo, self.store, self.catalog, self.inventory = repo, store, catalog, inventory
         self.access, self.executor, self.notifier, self.config = access, executor, notifier, config
+        self.audit = audit
         self.worker_id = config.identity()
         self.stop = threading.Event()
 
@@ -60,6 +69,7 @@ class Worker:
         processed = 0
         while not self.stop.is_set():
             self.sweep()
+            self.publish()
             record = self.store.claim_next(self.worker_id, self.config.lease_s)
             if record is None:
                 if burst:
@@ -68,7 +78,21 @@ class Worker:
                 continue
             self.process(record)
             processed += 1
+        self.publish()
         return processed
+
+    def publish(self) -> None:
+        """Move outbox events onto the audit branch. A failure leaves them in the outbox for the next
+        attempt; it never stops the worker (fail-closed runs check durability themselves)."""
+        if self.audit is None:
+            return
+        try:
+            report = self.audit.drain()
+        except Exception:  # noqa: BLE001 - the outbox keeps every record until publishing works again
+            log.exception("audit publishing failed; records stay in the outbox")
+            return
+        if not report.ok:
+            log.warning("audit publishing incomplete: %s", report.error)
 
     def sweep(self) -> None:
         """Expire what waited too long; turn runs whose worker died into outcome_unknown."""
@@ -112,8 +136,26 @@ class Worker:
         except LeaseLost as exc:
             self._deny(record, Decision(Outcome.DENY, Reason.DEVICE_LOCKED, str(exc)))
             return
+        if state_changing and self.config.fail_closed and not self._durable(running):
+            return
         self._tell(running, "running", f"{plan.runbook.name} on {', '.join(plan.devices)}")
         self._run(running, plan, token)
+
+    def _durable(self, record: RequestRecord) -> bool:
+        """Fail-closed mode: no change starts before the audit trail holds its `running` record."""
+        started = [e for e in self.store.events(request_id=record.id) if e.event == "running"]
+        try:
+            if self.audit is None:
+                raise AuditWriteError("fail-closed mode needs the audit publisher, and the worker has none")
+            self.audit.ensure_durable(started[-1].event_id)
+            return True
+        except AuditWriteError as exc:
+            message = str(exc)
+        ended = self.store.finish(record.id, S.FAILED, result={"error": message, "started": False},
+                                  output_sha256=None, payload={"error": message, "started": False},
+                                  actor=self.worker_id, worker_id=self.worker_id)
+        self._tell(ended, "failed", message)
+        return False
 
     def _recheck(self, record: RequestRecord, plan: Plan) -> Decision:
         change_id = record.incident if record.incident and self.access.change_by_id(record.incident) else None
@@ -142,8 +184,7 @@ class Worker:
         outcome = _outcome(result.status, record.mode == _STATE_CHANGING, fence)
         data = result.to_dict()
         finished = self.store.finish(record.id, outcome, result=data, output_sha256=result.output_sha256,
-                                     payload={"status": result.status.value, "return_code": result.return_code,
-                                              "output_sha256": result.output_sha256,
+                                     payload={"result": data, "approvers": self.store.approvals_for(record.id),
                                               **({"fence": fence.problem} if fence.problem else {})},
                                      actor=self.worker_id, worker_id=self.worker_id)
         fields = [f.model_dump() for f in plan.runbook.output.fields]

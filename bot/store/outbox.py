@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert, select, text, update
 
 from bot.store.db import isoformat_z
-from bot.store.models import OutboxRow
+from bot.store.models import OutboxRow, Request as RequestRow
 from bot.store.records import OutboxEvent
 
 if TYPE_CHECKING:
@@ -26,12 +26,30 @@ def flush(tx: Tx) -> None:
         return
     if tx.postgresql:
         tx.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _OUTBOX_LOCK_KEY})
+    contexts: dict[int, dict[str, Any]] = {}
     # One row at a time: seq must follow the order the events were emitted in.
     for pending in tx.events:
+        payload = pending.payload
+        if pending.request_id is not None:
+            if pending.request_id not in contexts:
+                contexts[pending.request_id] = _request_context(tx, pending.request_id)
+            # Every audit record of a request names what it is about, not only the first one.
+            payload = {**contexts[pending.request_id], **payload}
         tx.session.execute(insert(OutboxRow.__table__).values(
             event_id=pending.event_id, event=pending.event, request_id=pending.request_id, actor=pending.actor,
-            created_at=tx.now, payload=pending.payload))
+            created_at=tx.now, payload=payload))
     tx.events.clear()
+
+
+_CONTEXT_FIELDS = ("runbook", "devices", "incident", "requester", "channel_id", "channel_name", "mode", "inputs",
+                   "runbook_commit", "plan_hash")
+
+
+def _request_context(tx: Tx, request_id: int) -> dict[str, Any]:
+    table = RequestRow.__table__
+    row = tx.session.execute(select(*(table.c[name] for name in _CONTEXT_FIELDS))
+                             .where(table.c.id == request_id)).first()
+    return {} if row is None else {name: getattr(row, name) for name in _CONTEXT_FIELDS}
 
 
 def to_record(row: Any) -> OutboxEvent:

@@ -12,6 +12,7 @@ from bot.lifecycle.service import RequestService
 from bot.notify import ConsoleNotifier
 from bot.runtime import Runtime
 from bot.store.testing import fresh_database
+from bot.testing.gitrepo import make_checkout
 
 
 @pytest.fixture
@@ -27,7 +28,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def system(runtime: Runtime, tmp_path: Path, db_url: str) -> Runtime:
     """The session runtime (lab, catalog, inventory) with its own store for this test."""
-    settings = replace(runtime.settings, state_dir=tmp_path, database=db_url, worker_lease_s=3.0)
+    # The audit branch goes to a throwaway repository, never into the checkout under test.
+    settings = replace(runtime.settings, state_dir=tmp_path, database=db_url, worker_lease_s=3.0,
+                       audit_repo=make_checkout(tmp_path / "audit-repo"))
     return Runtime(settings, runtime.inventory, runtime.catalog, runtime.executor)
 
 

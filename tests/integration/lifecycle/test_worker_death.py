@@ -32,7 +32,7 @@ def test_sigkilled_worker_ends_outcome_unknown_keeps_the_lock_and_never_reruns(
     service.approve(record.id, "U03CAROL")
     (tmp_path / "lab").symlink_to(lab.state_dir)  # the worker process finds the lab under its state dir
     env = {**os.environ, "NETOPS_STATE_DIR": str(tmp_path), "NETOPS_DATABASE_URL": system.settings.database_url,
-           "NETOPS_WORKER_LEASE_S": "2"}
+           "NETOPS_WORKER_LEASE_S": "2", "NETOPS_AUDIT_REPO": str(system.settings.audit_repo)}
     worker = subprocess.Popen([sys.executable, "-m", "bot.cli.main", "worker", "--id", "doomed", "--poll", "0.2"],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
