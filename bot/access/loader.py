@@ -7,7 +7,6 @@ file names and the roles the runbooks name. It builds `AccessRules`; it decides 
 """
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +18,8 @@ from bot.access import checks
 from bot.access.models import AccessFile
 from bot.access.rules import AccessRules
 from bot.catalog.catalog import Catalog
-from bot.catalog.positions import locate
-from bot.catalog.problems import Finding, Problem
+from bot.catalog.positions import locate, locate_finding, plain
+from bot.catalog.problems import Problem
 from bot.errors import CatalogError
 from bot.inventory import Inventory
 
@@ -57,7 +56,7 @@ def load_access(repo: Path, catalog: Catalog | None = None, inventory: Inventory
     if document is None:
         raise CatalogError(problems)
     try:
-        model = AccessFile.model_validate(_plain(document))
+        model = AccessFile.model_validate(plain(document))
     except ValidationError as exc:
         raise CatalogError([_problem(document, error) for error in exc.errors()]) from None
     findings = checks.check_file(model)
@@ -65,7 +64,7 @@ def load_access(repo: Path, catalog: Catalog | None = None, inventory: Inventory
         findings += checks.check_catalog(model, catalog)
     if inventory is not None:
         findings += checks.check_inventory(model, inventory)
-    problems = [_locate(ACCESS_FILE, document, f) for f in findings]
+    problems = [locate_finding(ACCESS_FILE, document, f) for f in findings]
     if catalog is not None:
         problems += _unknown_roles(Path(repo), model, catalog)
     if problems:
@@ -109,7 +108,7 @@ def _unknown_roles(repo: Path, model: AccessFile, catalog: Catalog) -> list[Prob
         if findings:
             shown = f"runbook_catalog/{runbook.name}.yml"
             document = _parse_runbook(repo / shown)
-            problems += [_locate(shown, document, f) for f in findings]
+            problems += [locate_finding(shown, document, f) for f in findings]
     return problems
 
 
@@ -119,25 +118,3 @@ def _parse_runbook(path: Path) -> Any:
         return YAML(typ="rt").load(path.read_text(encoding="utf-8"))
     except (YAMLError, OSError, UnicodeDecodeError):
         return None
-
-
-def _locate(shown: str, document: Any, finding: Finding) -> Problem:
-    line, field = locate(document, finding.path)
-    return Problem(shown, line, field, finding.message, finding.hint)
-
-
-def _plain(node: Any) -> Any:
-    """ruamel's round-trip types as plain Python, so strict pydantic types judge the YAML values."""
-    if isinstance(node, dict):
-        return {_plain(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    if isinstance(node, bool) or node is None:
-        return node
-    if isinstance(node, datetime):
-        # ruamel's TimeStamp keeps the zone YAML gave (or none, which the model then rejects).
-        return datetime.fromisoformat(node.isoformat())
-    for kind in (str, int, float):
-        if isinstance(node, kind):
-            return kind(node)
-    return node

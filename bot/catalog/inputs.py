@@ -160,7 +160,7 @@ def _group(value: str, runbook: Runbook, inventory: Inventory, allowed_hosts: li
     members = inventory.hosts_in(value)
     inside = members & set(allowed_hosts)
     if not inside or (value not in runbook.targets.groups and members - inside):
-        raise _Rejected(f"includes devices outside this runbook's targets", allowed)
+        raise _Rejected("includes devices outside this runbook's targets", allowed)
     return tuple(sorted(inside))
 
 

@@ -18,8 +18,8 @@ from bot.catalog.catalog import Catalog
 from bot.catalog.crosscheck import check_inventory, check_names, check_repo
 from bot.catalog.hints import hint_for
 from bot.catalog.models import Runbook
-from bot.catalog.positions import locate
-from bot.catalog.problems import Finding, Problem
+from bot.catalog.positions import locate, locate_finding, plain
+from bot.catalog.problems import Problem
 from bot.catalog.rules import check_rules
 from bot.errors import CatalogError, InventoryError
 from bot.inventory import Inventory
@@ -55,12 +55,12 @@ def load_catalog(repo: Path, inventory: Inventory | None = None) -> Catalog:
         findings = check_rules(runbook) + check_repo(runbook, repo)
         if inventory is not None:
             findings += check_inventory(runbook, inventory)
-        problems.extend(_locate(shown, document, f) for f in findings)
+        problems.extend(locate_finding(shown, document, f) for f in findings)
         loaded.append((path.stem, runbook, document))
     documents = {stem: (document, f"{CATALOG_DIR}/{stem}.yml") for stem, _, document in loaded}
     for stem, finding in check_names((stem, rb) for stem, rb, _ in loaded):
         document, shown = documents[stem]
-        problems.append(_locate(shown, document, finding))
+        problems.append(locate_finding(shown, document, finding))
     if problems:
         raise CatalogError(sorted(problems, key=lambda p: (p.file, p.line)))
     return Catalog(rb for _, rb, _ in loaded)
@@ -80,7 +80,7 @@ def _load_file(path: Path, shown: str) -> tuple[Runbook | None, Any, list[Proble
         return None, document, [Problem(shown, 1, "", "the file is not a mapping of runbook fields",
                                         "start from an existing runbook_catalog/*.yml")]
     try:
-        return Runbook.model_validate(_plain(document)), document, []
+        return Runbook.model_validate(plain(document)), document, []
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
@@ -88,22 +88,3 @@ def _load_file(path: Path, shown: str) -> tuple[Runbook | None, Any, list[Proble
             message = error["msg"].removeprefix("Value error, ")
             problems.append(Problem(shown, line, field, message, hint_for(error, field, document)))
         return None, document, problems
-
-
-def _locate(shown: str, document: Any, finding: Finding) -> Problem:
-    line, field = locate(document, finding.path)
-    return Problem(shown, line, field, finding.message, finding.hint)
-
-
-def _plain(node: Any) -> Any:
-    """ruamel's round-trip node types as plain Python, so strict pydantic types judge the YAML values."""
-    if isinstance(node, dict):
-        return {_plain(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    if isinstance(node, bool) or node is None:
-        return node
-    for kind in (str, int, float):
-        if isinstance(node, kind):
-            return kind(node)
-    return node

@@ -7,7 +7,6 @@ Each test gets its own empty database, migrated with `upgrade()`.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
