@@ -29,6 +29,11 @@ test-unit: venv
 test-integration: venv
 	$(PY) -m pytest -n 2 -m integration $(PYTEST_ARGS)
 
+.PHONY: molecule
+# Every role's molecule scenario (syntax, check, converge, verify) against a lab the tests start.
+molecule: venv
+	$(PY) -m pytest -n 2 tests/integration/molecule $(PYTEST_ARGS)
+
 bench: venv
 	@for script in tests/bench/bench_*.py; do echo "== $$script"; $(PY) "$$script" || exit 1; done
 

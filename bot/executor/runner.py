@@ -136,6 +136,9 @@ def execute(
         "ANSIBLE_PERSISTENT_CONTROL_PATH_DIR": str(private / "pc"),
         "ANSIBLE_ROLES_PATH": str(config.repo / "roles"),
         "ANSIBLE_NOCOLOR": "1",
+        # ansible-runner turns host key checking off unless told otherwise; production keeps it on
+        # (the lab's inventory relaxes it per host, which still wins over this).
+        "ANSIBLE_HOST_KEY_CHECKING": "True",
         "PATH": f"{config.ansible_bin_dir}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
     }
     collector = _Collector(on_progress)
@@ -157,8 +160,8 @@ def execute(
             suppress_env_files=True,
         )
         finished = time.time()
-        per_device = _per_device(devices, collector)
         status = _RUNNER_STATUS.get(run.status, RunStatus.FAILED)
+        per_device = _per_device(devices, collector, status, runbook.timeout)
         rc = run.rc
     finally:
         shutil.rmtree(private, ignore_errors=True)
@@ -185,27 +188,32 @@ def _runbook_paths(runbook: RunbookLike) -> list[str]:
     return [f"runbook_catalog/{runbook.name}.yml", f"playbooks/{runbook.playbook}", f"roles/{runbook.role}"]
 
 
-def _per_device(devices: list[str], collector: _Collector) -> dict[str, DeviceResult]:
+def _per_device(devices: list[str], collector: _Collector, run_status: RunStatus,
+                timeout: int) -> dict[str, DeviceResult]:
     stats = collector.host_stats
+    # A run stopped early has no final stats; say why instead of calling every device "skipped".
+    interrupted = {RunStatus.TIMED_OUT: f"the run was stopped after its {timeout} s timeout before this device "
+                                        "finished",
+                   RunStatus.CANCELLED: "the run was cancelled before this device finished"}.get(run_status)
     results = collector.stats_data.get("netops_result") or {}
     out: dict[str, DeviceResult] = {}
     for device in devices:
         published = dict(results.get(device) or {})
         if device in (stats.get("dark") or {}):
-            status = DeviceStatus.UNREACHABLE
+            device_status = DeviceStatus.UNREACHABLE
         elif device in (stats.get("failures") or {}):
-            status = DeviceStatus.FAILED
+            device_status = DeviceStatus.FAILED
         elif device in (stats.get("processed") or {}):
-            status = DeviceStatus.OK
+            device_status = DeviceStatus.OK
         else:
-            status = DeviceStatus.SKIPPED
+            device_status = DeviceStatus.SKIPPED
         out[device] = DeviceResult(
             device=device,
-            status=status,
+            status=device_status,
             changed=device in collector.changed or device in (stats.get("changed") or {}),
             pre_check=published.pop("pre_check", None),
             post_check=published.pop("post_check", None),
             result=published,
-            error=collector.errors.get(device),
+            error=collector.errors.get(device) or (interrupted if device_status is DeviceStatus.SKIPPED else None),
         )
     return out

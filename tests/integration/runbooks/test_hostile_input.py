@@ -102,3 +102,4 @@ def test_hung_device_ends_as_timed_out(runtime: Runtime, healthy: Lab) -> None:
     result = execute(runbook, inputs, config, mode=RunMode.RUN)
     assert result.status.value == "timed_out"
     assert time.monotonic() - started < 30
+    assert "8 s timeout" in result.per_device["acc-08"].error

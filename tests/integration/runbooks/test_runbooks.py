@@ -145,3 +145,36 @@ def test_dry_run_reads_but_never_changes_the_device(runtime: Runtime, lab: Lab, 
     after = lab.state(device)
     assert after["interfaces"] == before["interfaces"]
     assert after["ospf_neighbors"] == before["ospf_neighbors"]
+
+
+@pytest.mark.parametrize("runbook, device", [
+    ("ospf-neighbors", "fw-edge-01"), ("interface-counters", "fw-edge-01"), ("device-health", "fw-edge-01"),
+    ("ospf-neighbors", "dist-01"), ("ping-from", "acc-01"),
+])
+def test_dry_run_of_a_read_only_runbook_reads_for_real(runtime: Runtime, runbook: str, device: str) -> None:
+    """Read-only tasks change nothing, so a dry-run runs them (fortios modules have no check mode)."""
+    inputs = {"device": device, **({"target": "10.255.0.1"} if runbook == "ping-from" else {})}
+    block = ok(runtime.run(runbook, inputs, RunMode.CHECK), device)
+    assert block["result"]
+
+
+def test_executor_keeps_ssh_host_key_checking_on_outside_the_lab(runtime: Runtime, lab: Lab,
+                                                                   tmp_path) -> None:  # noqa: ANN001
+    """ansible-runner would switch host key checking off; netops keeps it on, so a device whose key is
+    unknown is refused. Only the lab's inventory relaxes it, per host."""
+    import dataclasses
+
+    import yaml
+
+    overlay = yaml.safe_load(lab.inventory.read_text())
+    host = overlay["all"]["children"]["access"]["hosts"]["acc-01"]
+    for key in ("ansible_host_key_checking", "ansible_libssh_host_key_checking"):
+        host.pop(key, None)
+    strict = tmp_path / "strict.yml"
+    strict.write_text(yaml.safe_dump(overlay))
+    config = dataclasses.replace(runtime.executor,
+                                 inventory_sources=(runtime.executor.inventory_sources[0], strict))
+    strict_runtime = dataclasses.replace(runtime, executor=config)
+    result = strict_runtime.run("ospf-neighbors", {"device": "acc-01"})
+    assert result["status"] == "failed"
+    assert "authenticity of host" in (result["per_device"]["acc-01"]["error"] or "")
