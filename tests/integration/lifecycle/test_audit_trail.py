@@ -88,3 +88,33 @@ def test_incident_timeline_is_complete_verifiable_and_secret_free(system: Runtim
         assert secret not in console.getvalue()
         assert secret not in logs
         assert secret not in json.dumps(final.result)
+
+
+def test_fail_closed_mode_does_not_start_a_change_the_audit_trail_cannot_record(system: Runtime, lab) -> None:  # noqa: ANN001
+    import time
+
+    repo = system.settings.audit_repo
+    # Break ref updates: the audit branch can no longer move, so nothing can be made durable.
+    refs = repo / ".git" / "refs" / "heads"
+    for child in refs.iterdir():
+        child.unlink()
+    refs.rmdir()
+    refs.write_text("not a directory\n")
+    runtime = Runtime(replace(system.settings, audit_fail_closed=True), system.inventory, system.catalog,
+                      system.executor)
+    service = runtime.service()
+    since = time.time()
+    record = service.submit("clear-ospf", {"device": "cell-rtr-02", "incident": "INC-1234"}, user="U01ALICE",
+                            channel=CHANNEL)
+    service.approve(record.id, "U03CAROL")
+    worker = runtime.worker(ConsoleNotifier(io.StringIO()), worker_id="w-closed", poll_s=0.2)
+    try:
+        worker.run(burst=True)
+    finally:
+        worker.audit.close()
+    final = service.store.get_request(record.id)
+    assert final.state is S.FAILED and final.result["started"] is False
+    assert "could not be made durable" in final.result["error"]
+    sent = [e["command"] for e in lab.commands("cell-rtr-02", since=since)]
+    assert "clear ip ospf process" not in sent
+    assert service.store.pending_events(), "every record is still in the outbox, nothing is lost"
