@@ -7,7 +7,6 @@ database clock.
 """
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -20,10 +19,8 @@ from bot.lifecycle.plan import Plan, make_plan, precheck_lookup
 from bot.lifecycle.states import RequestState as S
 from bot.policy import messages as say
 from bot.policy import (ApprovalContext, Decision, LockInfo, Outcome, Reason, RequestContext, decide_approval,
-                        decide_request, required_approvals)
+                        decide_request, is_incident_id, required_approvals)
 from bot.store import RequestRecord, Store
-
-log = logging.getLogger("netops.lifecycle")
 
 _STATE_FOR = {Outcome.ALLOW: S.QUEUED, Outcome.NEEDS_APPROVAL: S.AWAITING_APPROVAL, Outcome.DENY: S.DENIED}
 _CANCELLABLE = (S.AWAITING_APPROVAL, S.APPROVED, S.QUEUED)
@@ -185,8 +182,6 @@ class RequestService:
 
     # -- incidents, reconcile, break-glass ----------------------------------------------------------
     def bind_incident(self, channel_id: str, incident: str, actor: str) -> str | None:
-        from bot.policy import is_incident_id
-
         if not is_incident_id(incident):
             raise PolicyDenied(Decision(Outcome.DENY, Reason.INCIDENT_REQUIRED,
                                         f"{_printable(incident)} is not an incident ID; use the form INC-1234", {}))
