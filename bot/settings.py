@@ -69,7 +69,7 @@ class Settings:
     # Fail closed: a state-changing run does not start unless its `running` record is durable.
     audit_fail_closed: bool = False
     # One publisher per audit branch: the worker by default (one jump host); with several workers,
-    # set NETOPS_AUDIT_IN_WORKER=false and run `netops audit publish --follow` once per site.
+    # set NETOPS_AUDIT_IN_WORKER=false and run `netops audit publish --follow` once per audit branch.
     audit_in_worker: bool = True
     # Link template for audit commits in tickets and reports, e.g. https://github.com/acme/netops/commit/{sha}
     audit_commit_url: str | None = None

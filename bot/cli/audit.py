@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
+from typing import Any
 
 from bot.audit.outbox import OutboxSource
 from bot.audit.timeline import render, timeline
@@ -35,6 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     log.set_defaults(handler=_log)
     publish = audit_sub.add_parser("publish", help="drain the outbox onto the branch and its remote, once")
     publish.add_argument("--no-tickets", action="store_true", help="do not update change records afterwards")
+    publish.add_argument("--follow", action="store_true",
+                         help="keep publishing until stopped (the one publisher of a multi-worker site)")
+    publish.add_argument("--interval", type=float, default=2.0, help="seconds between drains with --follow")
     publish.set_defaults(handler=_publish)
 
 
@@ -68,17 +74,29 @@ def _log(args: argparse.Namespace, settings: Settings) -> int:
 
 def _publish(args: argparse.Namespace, settings: Settings) -> int:
     outbox = outbox_from_settings(settings)
+    stop = threading.Event()
+    if args.follow:
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with open_branch(settings) as branch:
         publisher = publisher_from_settings(settings, outbox, branch)
-        report = publisher.drain()
+        while True:
+            ok = _publish_once(args, settings, branch, publisher)
+            if not args.follow or stop.wait(args.interval):
+                return 0 if ok else 1
+
+
+def _publish_once(args: argparse.Namespace, settings: Settings, branch: Any, publisher: Any) -> bool:
+    report = publisher.drain()
+    if report.published or not args.follow or report.error:
         print(f"audit {report.outcome.value}: {len(report.published)} record(s) published "
               f"({report.committed} committed, {report.reapplied} re-applied on the remote), head "
-              f"{(report.head or '-')[:12]}")
-        if report.error:
-            print(f"audit: {report.error}", file=sys.stderr)
-        if not args.no_tickets:
-            synced = ticket_sync_from_settings(settings, branch, publisher).run_once()
-            print(f"tickets: {synced.processed} record(s) synced, {synced.commented} comment(s)")
-            if synced.error:
-                print(f"tickets: {synced.error}", file=sys.stderr)
-    return 0 if report.ok else 1
+              f"{(report.head or '-')[:12]}", flush=True)
+    if report.error:
+        print(f"audit: {report.error}", file=sys.stderr)
+    if not args.no_tickets:
+        synced = ticket_sync_from_settings(settings, branch, publisher).run_once()
+        if synced.processed or not args.follow:
+            print(f"tickets: {synced.processed} record(s) synced, {synced.commented} comment(s)", flush=True)
+        if synced.error:
+            print(f"tickets: {synced.error}", file=sys.stderr)
+    return report.ok

@@ -118,3 +118,20 @@ def test_fail_closed_mode_does_not_start_a_change_the_audit_trail_cannot_record(
     sent = [e["command"] for e in lab.commands("cell-rtr-02", since=since)]
     assert "clear ip ospf process" not in sent
     assert service.store.pending_events(), "every record is still in the outbox, nothing is lost"
+
+
+def test_audit_cli_publishes_the_store_outbox_and_verifies_it(system: Runtime, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli.main import main
+
+    service = system.service()
+    service.submit("clear-ospf", {"device": "dist-01"}, user="U06FRANK", channel=CHANNEL)  # denied: 2 events
+    for name, value in (("NETOPS_STATE_DIR", system.settings.state_dir),
+                        ("NETOPS_DATABASE_URL", system.settings.database_url),
+                        ("NETOPS_AUDIT_REPO", system.settings.audit_repo)):
+        monkeypatch.setenv(name, str(value))
+    assert main(["audit", "publish", "--no-tickets"]) == 0
+    assert "2 record(s) published" in capsys.readouterr().out
+    assert main(["audit", "verify"]) == 0
+    assert "audit OK: 2 records" in capsys.readouterr().out
+    assert service.store.pending_events() == []
