@@ -152,7 +152,8 @@ def record_approval(tx: Tx, request_id: int, approver: str, decision: Decision,
              payload={"approvers": names})
         deadline = tx.now + timedelta(seconds=start_window_s)
         record = move(tx, request_id, expected=[S.APPROVED], target=S.QUEUED, actor=SYSTEM_ACTOR,
-                      payload={"start_deadline": isoformat_z(deadline)}, start_deadline=deadline)
+                      payload={"start_deadline": isoformat_z(deadline)}, start_deadline=deadline,
+                      message=f"approved by {', '.join(names)}; queued, must start by {isoformat_z(deadline)}")
     else:
         record = to_record(load_row(tx, request_id))
     return record, names, True
