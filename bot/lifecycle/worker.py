@@ -131,7 +131,7 @@ class Worker:
             running = self.store.mark_running(record.id, self.worker_id, token)
         except StaleTransition as exc:
             fresh = self.store.get_request(record.id) or record
-            self._tell(fresh, exc.args[1] if len(exc.args) > 1 else fresh.state.value, fresh.message or "")
+            self._tell(fresh, exc.current, fresh.message or str(exc))  # e.g. expired past its start window
             return
         except LeaseLost as exc:
             self._deny(record, Decision(Outcome.DENY, Reason.DEVICE_LOCKED, str(exc)))
