@@ -8,6 +8,7 @@ run. Every input value is written with the YAML `!unsafe` tag: Ansible then neve
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any, Mapping
@@ -45,11 +46,41 @@ def render_extravars(extravars: Mapping[str, Any]) -> str:
     return yaml.dump(dict(_mark(extravars)), Dumper=_Dumper, sort_keys=True, allow_unicode=False)
 
 
+PREFIX = "netops-run-"
+_OWNER = "owner.pid"
+
+
 def create(extravars: Mapping[str, Any], base: Path | None = None) -> Path:
-    root = Path(tempfile.mkdtemp(prefix="netops-run-", dir=base))  # mkdtemp makes it 0700
+    root = Path(tempfile.mkdtemp(prefix=PREFIX, dir=base))  # mkdtemp makes it 0700
+    (root / _OWNER).write_text(str(os.getpid()))
     env = root / "env"
     env.mkdir()
     fd = os.open(env / "extravars", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(render_extravars(extravars))
     return root
+
+
+def sweep_stale(base: Path | None = None) -> list[Path]:
+    """Remove private data dirs whose process is gone (a killed worker cannot clean up after itself,
+    and the artifacts hold device credentials). Directories of live processes are left alone."""
+    removed = []
+    for root in Path(base or tempfile.gettempdir()).glob(PREFIX + "*"):
+        try:
+            pid = int((root / _OWNER).read_text())
+        except (OSError, ValueError):
+            continue  # not ours to judge
+        if not _alive(pid):
+            shutil.rmtree(root, ignore_errors=True)
+            removed.append(root)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -20,6 +20,7 @@ from bot.access import AccessRules
 from bot.catalog import Catalog
 from bot.errors import AuditWriteError, InputError, LeaseLost, StaleTransition, UnknownRunbook
 from bot.executor import ExecutorConfig, RunStatus, execute
+from bot.executor.datadir import sweep_stale
 from bot.executor.summary import render
 from bot.inventory import Inventory
 from bot.lifecycle.heartbeat import Heartbeat
@@ -67,6 +68,8 @@ class Worker:
     def run(self, burst: bool = False) -> int:
         """Process requests until stopped (or, in burst mode, until the queue is empty)."""
         processed = 0
+        for stale in sweep_stale(self.executor.work_dir):
+            log.warning("removed the private data dir %s of a run whose process is gone", stale)
         while not self.stop.is_set():
             self.sweep()
             self.publish()

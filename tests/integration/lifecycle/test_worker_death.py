@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -50,6 +51,10 @@ def test_sigkilled_worker_ends_outcome_unknown_keeps_the_lock_and_never_reruns(
     time.sleep(3)  # past the 2 s lease: nobody heartbeats any more
     survivor = worker_for("survivor")
     survivor.run(burst=True)
+    # The killed worker's private data dir (ansible-runner artifacts hold the credentials) is gone too.
+    leftovers = [d for d in Path(tempfile.gettempdir()).glob("netops-run-*")
+                 if (d / "owner.pid").is_file() and (d / "owner.pid").read_text() == str(worker.pid)]
+    assert leftovers == []
     final = service.store.get_request(record.id)
     assert final.state is S.OUTCOME_UNKNOWN
     lock = service.store.locks_for(["acc-05"])["acc-05"]
