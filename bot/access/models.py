@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Annotated, Any
 
-from pydantic import (AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator,
+from pydantic import (AwareDatetime, ConfigDict, Field, StrictInt, StrictStr, field_validator,
                       model_validator)
 
-from bot.catalog.models import Name, RoleName
+from bot.catalog.models import Name, RoleName, StrictModel, unique
 
 # Slack user IDs start with U (or W on Enterprise Grid); they never change, unlike display names.
 USER_ID = r"^[UW][A-Z0-9]{2,20}$"
@@ -35,37 +35,26 @@ ChannelRef = Annotated[StrictStr, Field(pattern=rf"{CHANNEL_ID}|{CHANNEL_NAME}")
 Host = Annotated[StrictStr, Field(pattern=HOST)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _unique(values: list[Any]) -> list[Any]:
-    seen = [v for i, v in enumerate(values) if v in values[:i]]
-    if seen:
-        raise ValueError(f"{seen[0]!s} is listed twice; list each value once")
-    return values
-
-
-class Role(_Model):
+class Role(StrictModel):
     """Members are Slack user IDs (U…/W…) or user-group handles written `@handle`."""
 
     members: list[Member] = []
     description: Annotated[StrictStr, Field(max_length=200)] = ""
 
-    _unique_members = field_validator("members")(_unique)
+    _unique_members = field_validator("members")(unique)
 
 
-class ChannelSet(_Model):
+class ChannelSet(StrictModel):
     """Channels of one kind: fnmatch patterns and exact names (both without `#`), and channel IDs."""
 
     patterns: list[Annotated[StrictStr, Field(pattern=CHANNEL_PATTERN)]] = []
     names: list[ChannelName] = []
     ids: list[ChannelId] = []
 
-    _unique_lists = field_validator("patterns", "names", "ids")(_unique)
+    _unique_lists = field_validator("patterns", "names", "ids")(unique)
 
 
-class Channels(_Model):
+class Channels(StrictModel):
     incident: ChannelSet = ChannelSet()
     change: ChannelSet = ChannelSet()
 
@@ -77,7 +66,7 @@ def _utc(value: Any) -> Any:
     return value
 
 
-class Window(_Model):
+class Window(StrictModel):
     """When a change may run: from `start` (inclusive) to `end` (exclusive), with explicit time zones."""
 
     start: AwareDatetime
@@ -100,14 +89,14 @@ class Window(_Model):
         return self.start <= moment < self.end
 
 
-class Precheck(_Model):
+class Precheck(StrictModel):
     """The read-only runbook that must have succeeded on each device within `max_age_s` seconds."""
 
     runbook: Name
     max_age_s: Annotated[StrictInt, Field(ge=60, le=86400)]
 
 
-class Change(_Model):
+class Change(StrictModel):
     """One planned (standard) change: which runbooks may touch which devices, where and when."""
 
     id: Annotated[StrictStr, Field(pattern=CHANGE_ID)]
@@ -118,10 +107,10 @@ class Change(_Model):
     runbooks: Annotated[list[Name], Field(min_length=1)]
     precheck: Precheck
 
-    _unique_lists = field_validator("devices", "runbooks")(_unique)
+    _unique_lists = field_validator("devices", "runbooks")(unique)
 
 
-class AccessFile(_Model):
+class AccessFile(StrictModel):
     """The whole of `runbook_catalog/access.yml`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, title="netops access rules")
@@ -136,7 +125,7 @@ class AccessFile(_Model):
     @classmethod
     def _unique_group_members(cls, groups: dict[str, list[str]]) -> dict[str, list[str]]:
         for members in groups.values():
-            _unique(members)
+            unique(members)
         return groups
 
 

@@ -54,18 +54,20 @@ class OutputFormat(str, Enum):
     KEY_VALUE = "key_value"
 
 
-class _Model(BaseModel):
+class StrictModel(BaseModel):
+    """Base of every reviewed-YAML model: unknown keys are errors, values are immutable."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _unique(values: list[Any]) -> list[Any]:
+def unique(values: list[Any]) -> list[Any]:
     seen = [v for i, v in enumerate(values) if v in values[:i]]
     if seen:
         raise ValueError(f"{seen[0]!s} is listed twice; list each value once")
     return values
 
 
-class _InputBase(_Model):
+class _InputBase(StrictModel):
     description: Description
     required: StrictBool = True
 
@@ -139,7 +141,7 @@ class EnumInput(_InputBase):
     choices: Annotated[list[Choice], Field(min_length=1)]
     default: Choice | None = None
 
-    _unique_choices = field_validator("choices")(_unique)
+    _unique_choices = field_validator("choices")(unique)
 
     @model_validator(mode="after")
     def _default_is_a_choice(self) -> EnumInput:
@@ -181,22 +183,22 @@ INPUT_TYPES = ("device", "device_group", "interface", "ipv4", "prefix", "integer
 TARGET_INPUT_TYPES = ("device", "device_group")
 
 
-class Targets(_Model):
+class Targets(StrictModel):
     groups: Annotated[list[GroupName], Field(min_length=1)]
     platforms: Annotated[list[Platform], Field(min_length=1)]
     cardinality: Cardinality
 
-    _unique_groups = field_validator("groups", "platforms")(_unique)
+    _unique_groups = field_validator("groups", "platforms")(unique)
 
 
-class Approval(_Model):
+class Approval(StrictModel):
     approvers: Annotated[StrictInt, Field(ge=0, le=5)]
     approver_roles: list[RoleName] = []
 
-    _unique_roles = field_validator("approver_roles")(_unique)
+    _unique_roles = field_validator("approver_roles")(unique)
 
 
-class Intent(_Model):
+class Intent(StrictModel):
     summary: Annotated[StrictStr, Field(min_length=1, max_length=300)]
     ios: list[Annotated[StrictStr, Field(min_length=1, max_length=500)]] | None = None
     fortios: list[Annotated[StrictStr, Field(min_length=1, max_length=500)]] | None = None
@@ -205,7 +207,7 @@ class Intent(_Model):
         return list(getattr(self, Platform(platform).value) or [])
 
 
-class OutputField(_Model):
+class OutputField(StrictModel):
     # A dotted path into the host's `netops_result`, e.g. post_check.neighbors.
     key: Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$", max_length=100)]
     label: Annotated[StrictStr, Field(min_length=1, max_length=60)]
@@ -221,11 +223,11 @@ class OutputField(_Model):
         return self
 
 
-class Output(_Model):
+class Output(StrictModel):
     fields: Annotated[list[OutputField], Field(min_length=1)]
 
 
-class Runbook(_Model):
+class Runbook(StrictModel):
     """One runbook: what `/netops <name> key=value ...` runs, on what, with which approval."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, title="netops runbook catalog entry")
@@ -249,7 +251,7 @@ class Runbook(_Model):
     expiry: Annotated[StrictInt, Field(ge=60, le=86400)]
     output: Output
 
-    _unique_lists = field_validator("allowed_roles", "channels")(_unique)
+    _unique_lists = field_validator("allowed_roles", "channels")(unique)
 
     @property
     def target_input(self) -> str | None:

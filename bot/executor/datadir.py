@@ -15,6 +15,8 @@ from typing import Any, Mapping
 
 import yaml
 
+from bot.procs import pid_alive
+
 
 class _UnsafeStr(str):
     """Marks a string for the `!unsafe` YAML tag."""
@@ -70,17 +72,7 @@ def sweep_stale(base: Path | None = None) -> list[Path]:
             pid = int((root / _OWNER).read_text())
         except (OSError, ValueError):
             continue  # not ours to judge
-        if not _alive(pid):
+        if not pid_alive(pid):
             shutil.rmtree(root, ignore_errors=True)
             removed.append(root)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

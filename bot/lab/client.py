@@ -18,19 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import LabError
+from bot.procs import pid_alive
 from bot.lab import credentials
 from bot.lab.device import CommandLog
 from bot.lab.topology import PLANT_FORTIOS_COUNT, PLANT_IOS_COUNT
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _is_supervisor(pid: int) -> bool:
@@ -56,7 +47,7 @@ class Lab:
         manifest_path = state_dir / "lab.json"
         if manifest_path.exists():
             existing = json.loads(manifest_path.read_text())
-            if _alive(existing["pid"]) and _is_supervisor(existing["pid"]):
+            if pid_alive(existing["pid"]) and _is_supervisor(existing["pid"]):
                 raise LabError(f"a lab is already running from {state_dir} (pid {existing['pid']}); "
                                "run `netops lab down` first or use another --state-dir", str(state_dir))
             manifest_path.unlink()
@@ -88,7 +79,7 @@ class Lab:
         if not manifest_path.exists():
             raise LabError(f"no lab is running from {state_dir}; start one with `netops lab up`", str(state_dir))
         manifest = json.loads(manifest_path.read_text())
-        if not _alive(manifest["pid"]):
+        if not pid_alive(manifest["pid"]):
             raise LabError(f"the lab in {state_dir} (pid {manifest['pid']}) is no longer running; "
                            "start it again with `netops lab up`", str(state_dir))
         return cls(state_dir, manifest)
@@ -163,7 +154,7 @@ def _terminate(pid: int, process: subprocess.Popen[bytes] | None, grace: float =
             if process is not None:
                 if process.poll() is not None:
                     return True
-            elif not _alive(pid):
+            elif not pid_alive(pid):
                 return True
             time.sleep(0.05)
         return False

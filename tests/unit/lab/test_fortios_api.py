@@ -2,35 +2,17 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.lab.device import CommandLog, Credentials, DeviceSpec, Faults
 from bot.lab.fortios import FortiosApi, FortiosState, Response
+from bot.testing.clock import ManualClock
 
 TOKEN = "tok-123"
 CREDS = Credentials("admin", "s3cret-pw", "enable", TOKEN)
 AUTH = {"authorization": f"Bearer {TOKEN}"}
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def log(tmp_path: Path) -> CommandLog:
-    return CommandLog(tmp_path / "commands.jsonl")
 
 
 @pytest.fixture
@@ -43,7 +25,7 @@ def spec(index: int = 1, name: str | None = None) -> DeviceSpec:
 
 
 @pytest.fixture
-def api(clock: Clock, log: CommandLog, faults: Faults) -> FortiosApi:
+def api(clock: ManualClock, log: CommandLog, faults: Faults) -> FortiosApi:
     return FortiosApi(FortiosState(spec(), clock), CREDS, faults, log)
 
 
@@ -115,7 +97,7 @@ def test_system_status_names_the_device_and_fortios_7_4_3(api: FortiosApi) -> No
     assert body["results"]["hostname"] == "fw-edge-01" and body["serial"].startswith("FG100F")
 
 
-def test_devices_differ_by_index_but_each_is_deterministic(clock: Clock) -> None:
+def test_devices_differ_by_index_but_each_is_deterministic(clock: ManualClock) -> None:
     one, two, again = FortiosState(spec(1), clock), FortiosState(spec(2), clock), FortiosState(spec(1), clock)
     assert one.serial != two.serial and one.interfaces["port1"].ip != two.interfaces["port1"].ip
     assert one.snapshot() == again.snapshot()
@@ -270,7 +252,7 @@ def test_a_vlan_interface_can_be_created_and_deleted(api: FortiosApi) -> None:
 
 
 # ----- OSPF -------------------------------------------------------------------------------------
-def test_ospf_neighbours_drop_after_a_clear_and_return_to_full(api: FortiosApi, clock: Clock) -> None:
+def test_ospf_neighbours_drop_after_a_clear_and_return_to_full(api: FortiosApi, clock: ManualClock) -> None:
     def states() -> list[str]:
         return [n["state"] for n in call(api, "GET", "/api/v2/monitor/router/ospf/neighbors").body["results"]]
 

@@ -1,34 +1,15 @@
 """Behaviour of the simulated FortiGate's CLI interpreter, without SSH."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.lab.device import CommandLog, DeviceSpec
 from bot.lab.fortios import FortiosCli, FortiosState
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 50.0
-
-    def __call__(self) -> float:
-        return self.now
+from bot.testing.clock import ManualClock
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def log(tmp_path: Path) -> CommandLog:
-    return CommandLog(tmp_path / "commands.jsonl")
-
-
-@pytest.fixture
-def cli(clock: Clock, log: CommandLog) -> FortiosCli:
+def cli(clock: ManualClock, log: CommandLog) -> FortiosCli:
     state = FortiosState(DeviceSpec("fw-edge-02", "fortios", "firewall", "plant-a", 2, 0, 0), clock)
     return FortiosCli(state, log, "admin", wall_clock=lambda: 1_700_000_000.0)
 
@@ -58,7 +39,7 @@ def test_empty_line_prints_nothing_and_is_not_logged(cli: FortiosCli, log: Comma
     assert log.entries() == []
 
 
-def test_clear_ospf_drops_neighbours_until_they_return_to_full(cli: FortiosCli, clock: Clock) -> None:
+def test_clear_ospf_drops_neighbours_until_they_return_to_full(cli: FortiosCli, clock: ManualClock) -> None:
     assert cli.run("get router info ospf neighbor").count("Full/") == 2
     assert cli.run("execute router clear ospf process") == ""
     output = cli.run("get router info ospf neighbor")

@@ -7,20 +7,13 @@ from bot.lab.device import DeviceSpec
 from bot.lab.ios.cli import (ACCESS_DENIED, CLEAR_OSPF_PROMPT, CONFIG_BANNER, INCOMPLETE, INVALID_INPUT,
                              PASSWORD_PROMPT, IosCli, Mode)
 from bot.lab.ios.state import IosState
+from bot.testing.clock import ManualClock
 
 SECRET = "en-secret"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def make_cli(mode: Mode = Mode.USER, role: str = "access", name: str = "acc-01") -> IosCli:
-    state = IosState(DeviceSpec(name, "ios", role, "plant-a", 1, ssh_port=0), clock=Clock())
+    state = IosState(DeviceSpec(name, "ios", role, "plant-a", 1, ssh_port=0), clock=ManualClock())
     cli = IosCli(state, SECRET, user="netops")
     if mode is not Mode.USER:
         run(cli, "enable", SECRET)

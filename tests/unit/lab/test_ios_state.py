@@ -10,18 +10,11 @@ from ntc_templates.parse import parse_output
 from bot.lab.device import DeviceSpec
 from bot.lab.ios import render
 from bot.lab.ios.state import IosState, expand_interface_name, short_name
+from bot.testing.clock import ManualClock
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 5000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def make(role: str, name: str, index: int, clock: Clock | None = None) -> IosState:
-    return IosState(DeviceSpec(name, "ios", role, "plant-a", index, ssh_port=0), clock=clock or Clock())
+def make(role: str, name: str, index: int, clock: ManualClock | None = None) -> IosState:
+    return IosState(DeviceSpec(name, "ios", role, "plant-a", index, ssh_port=0), clock=clock or ManualClock())
 
 
 HOSTS = [("access", "acc-03", 3), ("distribution", "dist-02", 2), ("cell_router", "cell-rtr-04", 4),
@@ -171,7 +164,7 @@ def test_access_switches_have_48_ports_and_routers_few() -> None:
 @pytest.mark.parametrize(("elapsed", "expected"), [
     (0.0, "INIT"), (1.5, "EXSTART"), (2.5, "LOADING"), (3.0, "FULL"), (60.0, "FULL")])
 def test_clear_ospf_drops_neighbors_until_reconverged(elapsed: float, expected: str) -> None:
-    clock = Clock()
+    clock = ManualClock()
     state = make("access", "acc-01", 1, clock)
     state.clear_ospf()
     clock.now += elapsed
@@ -179,7 +172,7 @@ def test_clear_ospf_drops_neighbors_until_reconverged(elapsed: float, expected: 
 
 
 def test_full_again_is_logged_only_once_the_clock_passes_it() -> None:
-    clock = Clock()
+    clock = ManualClock()
     state = make("access", "acc-01", 1, clock)
     state.clear_ospf()
     assert not any("Loading Done" in e.message for e in state.visible_events())
@@ -188,7 +181,7 @@ def test_full_again_is_logged_only_once_the_clock_passes_it() -> None:
 
 
 def test_shutdown_removes_the_adjacency_and_no_shutdown_restores_it() -> None:
-    clock = Clock()
+    clock = ManualClock()
     state = make("access", "acc-01", 1, clock)
     uplink = "GigabitEthernet1/1/1"
     state.set_shutdown(uplink, True)
