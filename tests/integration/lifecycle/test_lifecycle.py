@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import text
 
-from bot.errors import PolicyDenied
+from bot.errors import PolicyDenied, SelfApproval
 from bot.lab import Lab
 from bot.lifecycle.service import RequestService
 from bot.lifecycle.states import RequestState as S
@@ -142,8 +142,39 @@ def test_denied_attempts_are_recorded_with_the_hostile_value_escaped(service: Re
 
 def test_a_state_changing_request_without_incident_is_denied(service: RequestService) -> None:
     record = service.submit("clear-ospf", {"device": "dist-01"}, user=ALICE,
+                            channel=Channel(id="C0INC9999", name="inc-9999"))
+    assert record.state is S.DENIED and record.reason == "incident_required"
+    assert service.store.locks_for(["dist-01"]) == {}
+
+
+def test_a_runbook_from_a_channel_it_does_not_allow_is_denied(service: RequestService) -> None:
+    record = service.submit("clear-ospf", {"device": "dist-01", "incident": "INC-1234"}, user=ALICE,
                             channel=Channel(id="C0RANDOM", name="random"))
-    assert record.state is S.DENIED and record.reason in ("wrong_channel", "incident_required")
+    assert record.state is S.DENIED and record.reason == "wrong_channel"
+
+
+def test_a_bound_channel_supplies_its_incident_and_refuses_another(service: RequestService) -> None:
+    channel = Channel(id="C0BRIDGE", name="inc-bridge")
+    service.bind_incident(channel.id, "INC-4242", actor=ALICE)
+    mismatch = service.submit("clear-ospf", {"device": "dist-01", "incident": "INC-1234"}, user=ALICE,
+                              channel=channel)
+    assert mismatch.state is S.DENIED and mismatch.reason == "incident_mismatch"
+    bound = service.submit("clear-ospf", {"device": "dist-01"}, user=ALICE, channel=channel)
+    assert bound.state is S.AWAITING_APPROVAL and bound.incident == "INC-4242"
+    assert [e.event for e in service.store.events() if e.request_id is None] == ["incident_bound"]
+
+
+def test_break_glass_unlock_needs_a_second_engineer(service: RequestService) -> None:
+    held = submit(service, ALICE, "clear-ospf", device="dist-02")
+    assert service.store.locks_for(["dist-02"])["dist-02"].request_id == held.id
+    unlock = service.request_unlock("dist-02", BOB, "Alice is off shift; the clear is no longer wanted")
+    with pytest.raises(SelfApproval):
+        service.store.approve_unlock(unlock, BOB)
+    with pytest.raises(PolicyDenied):
+        service.approve_unlock(unlock, "U05ERIN")  # an engineer, but not an approver
+    service.approve_unlock(unlock, CAROL)
+    assert service.store.locks_for(["dist-02"]) == {}
+    assert {"unlock_requested", "unlocked"} <= {e.event for e in service.store.events()}
 
 
 @pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)

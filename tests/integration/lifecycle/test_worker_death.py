@@ -61,7 +61,7 @@ def test_sigkilled_worker_ends_outcome_unknown_keeps_the_lock_and_never_reruns(
     assert lock.request_id == record.id
     retry = service.submit("bounce-interface", {"device": "acc-05", "interface": "Gi1/0/10", "incident": "INC-1234"},
                            user="U02BOB", channel=CHANNEL)
-    assert retry.state is S.DENIED and "reconcile" in retry.message or "locked" in retry.message
+    assert retry.state is S.DENIED and f"request {record.id}" in retry.message and "locked" in retry.message
     survivor.run(burst=True)
     assert _shutdowns(lab, "acc-05", since) == ["shutdown"], "never retried automatically"
 
