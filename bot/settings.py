@@ -104,10 +104,6 @@ class Settings:
     def lab_dir(self) -> Path:
         return self.state_dir / "lab"
 
-    @property
-    def ansible_cfg(self) -> Path:
-        return self.repo / "ansible.cfg"
-
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env

@@ -6,7 +6,6 @@ for the canonical order), kept together so anyone can recompute it.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
@@ -66,6 +65,3 @@ class RunResult:
         for device in data["per_device"].values():
             device["status"] = device["status"].value
         return data
-
-    def to_json(self, **kwargs: Any) -> str:
-        return json.dumps(self.to_dict(), sort_keys=True, **kwargs)

@@ -15,7 +15,7 @@ import os
 import signal
 import time
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import asyncssh
 
@@ -26,12 +26,6 @@ from bot.lab.inventory import write_lab_inventory
 from bot.lab.topology import plant
 
 log = logging.getLogger("netops.lab")
-
-
-class DeviceServer(Protocol):
-    async def start(self) -> None: ...
-    async def stop(self) -> None: ...
-    def snapshot(self) -> dict[str, Any]: ...
 
 
 class Device:
